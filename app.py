@@ -1,37 +1,44 @@
-"""UBE — entry point and router.
-
-Calls ``st.navigation`` on every run, signed in or not: Streamlit otherwise treats the
-``pages/`` folder as a legacy multipage app and serves its files directly.
-"""
+"""UBE: the router. Sign-in, then navigation built from the signed-in user's roles."""
 
 import streamlit as st
 
-COMING_PAGES = (
-    "Incident log",
-    "Contact screening",
-    "Customer & case",
-    "Appeals queue",
-    "Restriction register",
-    "Review calendar",
-    "SPOC oversight",
-    "My work",
-    "Manager dashboard",
-    "Users",
-    "Audit",
-)
+from ube_core.services.users import user_count
+from ube_ui import runtime
+from ube_ui.navigation import pages_for
+from ube_ui.setup import setup_page
+from ube_ui.signin import authenticator, sign_in, sign_out
+
+st.set_page_config(page_title="UBE", page_icon=":material/shield_person:", layout="wide")
+
+try:
+    runtime.cookie_key()
+except runtime.ConfigError as error:
+    st.error(str(error))
+    st.stop()
 
 
-def home() -> None:
-    st.title("UBE")
-    st.markdown(
-        "UBE is the case-management dashboard for the Unacceptable Behaviour – Tenancy "
-        "Enforcement Procedure. It takes a customer's case from the first logged incident "
-        "through warnings, the equality impact assessment, contact restrictions, reviews, "
-        "appeals and legal steps, and makes the procedure's safeguards hard to skip."
+def sign_in_page() -> None:
+    """The sign-in form is drawn above, before any page runs."""
+
+
+if user_count(runtime.engine()) == 0:
+    st.navigation([st.Page(setup_page, title="Set up UBE", default=True)]).run()
+    st.stop()
+
+auth, credentials = authenticator()
+user = sign_in(auth, credentials)
+if user is None:
+    st.navigation([st.Page(sign_in_page, title="Sign in", default=True)]).run()
+    st.stop()
+
+sections: dict[str, list[st.Page]] = {}
+for spec in pages_for(user.roles):
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.path == "pages/home.py")
     )
-    st.subheader("Coming pages")
-    st.markdown("\n".join(f"- {name}" for name in COMING_PAGES))
-
-
-st.set_page_config(page_title="UBE", layout="wide")
-st.navigation([st.Page(home, title="Home", default=True)]).run()
+with st.sidebar:
+    st.markdown(f"**{user.name}**  \n{', '.join(r.label for r in sorted(user.roles))}")
+    if st.button("Sign out", key="app_sign_out"):
+        sign_out(auth, user, "signed out")
+        st.rerun()
+st.navigation(sections).run()

@@ -1,0 +1,1 @@
+"""Shared pieces of the Streamlit pages: the engine, the access guard, formatting, widgets."""
