@@ -31,7 +31,7 @@ def require(*roles: str) -> UserContext:
     user = signed_in_user()
     if user is None:
         st.info("Please sign in to use UBE.")
-        st.page_link("app.py", label="Go to sign in")
+        st.markdown("[Go to sign in](/)")
         st.stop()
         raise AssertionError("unreachable")
     if wanted and not (user.roles & wanted):

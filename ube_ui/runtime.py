@@ -17,9 +17,13 @@ LONDON = ZoneInfo(TIMEZONE)
 MIN_KEY_BYTES = 32
 
 
-@st.cache_resource(show_spinner="Opening the database…")
 def engine() -> Engine:
-    url = database_url()
+    """The engine for the configured database, migrated to head once per process."""
+    return _engine_for(database_url())
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _engine_for(url: str) -> Engine:
     migrate(url)
     return make_engine(url)
 
