@@ -1,4 +1,4 @@
-"""Every scenario file in tests/scenarios holds; every file in tests/scenarios_invalid is invalid."""
+"""Every scenario in tests/scenarios holds; every file in tests/scenarios_invalid is invalid."""
 
 from __future__ import annotations
 
