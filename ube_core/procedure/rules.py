@@ -89,7 +89,7 @@ def restriction_details_reasons(step: Restrict) -> list[Reason]:
         and step.months is not None
         and MIN_MONTHS <= step.months <= MAX_MONTHS
         and (RestrictionType.SPOC not in types or bool((step.spoc or "").strip()))
-        and (RestrictionType.SINGLE_CHANNEL not in types or len(set(step.allowed_channels)) == 1)
+        and (RestrictionType.SINGLE_CHANNEL not in types or len(step.allowed_channels) == 1)
     )
     return [] if complete else [Reason.DETAILS_MISSING]
 
@@ -175,11 +175,11 @@ def _appeal(state: CaseState, step: Event, actor: Actor) -> list[Reason]:
 
 
 def _appeal_decision(state: CaseState, step: Event, actor: Actor) -> list[Reason]:
-    pending = state.pending_appeal
-    if pending is None:
+    if state.pending_appeal is None:
         return [Reason.NO_PENDING_APPEAL]
-    appealed = state.restrictions[pending.restriction - 1]
-    if actor.name is not None and appealed.made_by is not None and actor.name == appealed.made_by:
+    appealed = state.restriction
+    decider = actor.name or step.by
+    if appealed is not None and decider is not None and decider == appealed.made_by:
         return [Reason.REVIEWER_INVOLVED]
     return []
 
@@ -201,7 +201,8 @@ def _spoc_review(state: CaseState, step: Event, actor: Actor) -> list[Reason]:
     current = state.active_restriction(step.date)
     if current is None or not current.has_spoc:
         return [Reason.NOT_RESTRICTED]
-    if actor.name is not None and actor.name in current.spocs:
+    reviewer = actor.name or step.by
+    if reviewer is not None and reviewer in current.spocs:
         return [Reason.REVIEWER_IS_SPOC]
     return []
 

@@ -183,15 +183,19 @@ class CaseState:
                 current = self.restriction
                 assert current is not None
                 current.appeal_received = True
-                self.pending_appeal = PendingRequest(received=step.date, restriction=current.number)
+                if self.pending_appeal is None:  # a second letter joins the pending appeal
+                    self.pending_appeal = PendingRequest(
+                        received=step.date, restriction=current.number
+                    )
             case AppealDecision():
                 self._decide_appeal(step)
             case Reconsideration():
                 current = self.restriction
                 assert current is not None
-                self.pending_reconsideration = PendingRequest(
-                    received=step.date, restriction=current.number
-                )
+                if self.pending_reconsideration is None:
+                    self.pending_reconsideration = PendingRequest(
+                        received=step.date, restriction=current.number
+                    )
             case ReconsiderationDecision():
                 self.pending_reconsideration = None
                 current = self.active_restriction(step.date)
@@ -238,10 +242,10 @@ class CaseState:
             current.case_review_due = min(dates.six_months_after(step.date), current.end)
 
     def _decide_appeal(self, step: AppealDecision) -> None:
-        pending = self.pending_appeal
-        assert pending is not None
+        """The decision concerns the latest restriction: a replacement takes over appeals."""
+        assert self.pending_appeal is not None
         self.pending_appeal = None
-        appealed = self.restrictions[pending.restriction - 1]
+        appealed = self.restrictions[-1]
         appealed.appeal_decided = True
         if step.outcome is AppealOutcome.OVERTURNED and appealed.active_on(step.date):
             appealed.end_now(step.date)
