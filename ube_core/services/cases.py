@@ -45,6 +45,9 @@ from .steps import (
     sync_restrictions,
 )
 
+# Who may screen an inbound contact: those who may record one (rule 11).
+CONTACT_ROLES = frozenset(role for role in p.Role if p.may([role], p.Action.CONTACT))
+
 
 def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
     value = (value or "").strip()
@@ -85,7 +88,7 @@ def record_incident(
     if not data.narrative.strip():
         raise InvalidInput("narrative", "Say what happened.")
     with unit_of_work(engine) as session:
-        customer = session.get(Customer, data.customer_id)
+        customer = _lock_customer(session, data.customer_id)
         if customer is None:
             raise NotFound("That customer does not exist.")
         case = open_case_for(session, customer, today)
@@ -134,6 +137,7 @@ def record_informal_step(
     expected_version: int | None = None,
 ) -> int:
     note = _text(note, "note", 4000)
+    kind = _enum(p.InformalKind, kind, "kind")
     with unit_of_work(engine) as session:
         applied = _apply(
             session,
@@ -239,6 +243,7 @@ def give_formal_warning(
     expected_version: int | None = None,
 ) -> int:
     behaviour = _text(behaviour, "behaviour", 4000, required=True)
+    override_reason = _bounded(override_reason, "override_reason", 4000)
     with unit_of_work(engine) as session:
         step = p.FormalWarning(date=on, by=user.username, override_reason=override_reason)
         applied = _apply(session, user, case_id, step, today, expected_version)
@@ -307,6 +312,11 @@ def restrict_contact(
 ) -> int:
     reasons = _text(reasons, "reasons", 8000)
     informed = _text(informed, "informed", 2000)
+    override_reason = _bounded(override_reason, "override_reason", 4000)
+    types = [_enum(p.RestrictionType, t, "types") for t in types]
+    allowed_channels = [_enum(p.Channel, c, "allowed_channels") for c in allowed_channels]
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise InvalidInput("months", "Months: give a whole number of months.")
     with unit_of_work(engine) as session:
         spoc = session.get(AppUser, spoc_user_id) if spoc_user_id is not None else None
         if spoc_user_id is not None and (spoc is None or not spoc.active):
@@ -371,8 +381,9 @@ def screen_contact(
     today: date,
 ) -> Screening:
     """What to do with this contact now, without recording it ("may I take this call?")."""
-
+    channel = _enum(p.Channel, channel, "channel")
     with Session(engine) as session:
+        require_roles(session, user, CONTACT_ROLES, "screening contacts")
         case = _open_case(session, customer_id)
         engine_case = load_engine_case(session, _id(case.id)) if case else p.Case()
     decision = engine_case.decide(
@@ -397,8 +408,9 @@ def record_contact(
     """Record an inbound contact, screened against the restriction; a breach is recorded."""
     note = _text(note, "note", 4000)
     topic = _text(topic, "topic", 200) or None
+    channel = _enum(p.Channel, channel, "channel")
     with unit_of_work(engine) as session:
-        customer = session.get(Customer, customer_id)
+        customer = _lock_customer(session, customer_id)
         if customer is None:
             raise NotFound("That customer does not exist.")
         case = open_case_for(session, customer, today)
@@ -442,6 +454,7 @@ def record_legal_step(
     expected_version: int | None = None,
 ) -> int:
     note = _text(note, "note", 4000)
+    action = _enum(p.Action, action, "action")
     if action is p.Action.LEGAL_ADVICE:
         step: p.Event = p.LegalAdvice(date=on, by=user.username)
     elif action in p.LEGAL_ACTIONS:
@@ -476,6 +489,7 @@ def review_restriction(
     expected_version: int | None = None,
 ) -> int:
     notes = _text(notes, "notes", 8000)
+    outcome = _enum(p.ReviewOutcome, outcome, "outcome")
     with unit_of_work(engine) as session:
         step = p.Review(date=on, by=user.username, outcome=outcome, customer_letter=customer_letter)
         restriction = latest_restriction_row(session, case_id)
@@ -515,6 +529,9 @@ def receive_appeal(
         restriction = latest_restriction_row(session, case_id)
         applied = _apply(session, user, case_id, step, today, expected_version)
         assert restriction is not None
+        pending = _pending_request(session, case_id, "appeal")
+        if pending is not None:  # a further letter joins the appeal already waiting
+            return _id(pending.id)
         row = AppealRequest(
             event_id=_id(applied.event.id),
             case_id=case_id,
@@ -544,6 +561,9 @@ def receive_reconsideration(
         step = p.Reconsideration(date=received_on, by=user.username)
         applied = _apply(session, user, case_id, step, today, expected_version)
         assert restriction is not None
+        pending = _pending_request(session, case_id, "reconsideration")
+        if pending is not None:  # a further request joins the one already waiting
+            return _id(pending.id)
         row = AppealRequest(
             event_id=_id(applied.event.id),
             case_id=case_id,
@@ -570,6 +590,7 @@ def decide_appeal(
     expected_version: int | None = None,
 ) -> int:
     reasons = _text(reasons, "reasons", 8000, required=True)
+    outcome = _enum(p.AppealOutcome, outcome, "outcome")
     if not fact_sheet_sent:
         raise InvalidInput(
             "fact_sheet_sent", "On appeal, the fact sheet must be sent with the letter (§11)."
@@ -601,6 +622,7 @@ def decide_reconsideration(
     expected_version: int | None = None,
 ) -> int:
     reasons = _text(reasons, "reasons", 8000, required=True)
+    outcome = _enum(p.ReconsiderationOutcome, outcome, "outcome")
     step = p.ReconsiderationDecision(date=on, by=user.username, outcome=outcome)
     return _decide(
         engine,
@@ -827,12 +849,39 @@ def _apply(
     )
 
 
+def _pending_request(session: Session, case_id: int, kind: str) -> AppealRequest | None:
+    return session.exec(
+        select(AppealRequest).where(
+            AppealRequest.case_id == case_id,
+            AppealRequest.kind == kind,
+            col(AppealRequest.decided_on).is_(None),
+        )
+    ).first()
+
+
 def _open_case(session: Session, customer_id: int) -> Case | None:
     return session.exec(
         select(Case)
         .where(Case.customer_id == customer_id, col(Case.closed_on).is_(None))
         .order_by(col(Case.id).desc())
     ).first()
+
+
+def _lock_customer(session: Session, customer_id: int) -> Customer | None:
+    """The customer row, locked until commit (PostgreSQL ``FOR UPDATE``; SQLite's
+    ``BEGIN IMMEDIATE`` serialises writers anyway), so that two people recording the first
+    step for a customer at once cannot open two cases."""
+    return session.get(Customer, customer_id, with_for_update=True)
+
+
+def _bounded(value: str | None, field: str, limit: int) -> str | None:
+    """An optional text kept as given (None stays None), refused when longer than ``limit``."""
+    if value is not None and len(value) > limit:
+        raise InvalidInput(
+            field,
+            f"{field.replace('_', ' ').capitalize()} is too long (at most {limit} characters).",
+        )
+    return value
 
 
 def _id(value: int | None) -> int:
@@ -848,4 +897,5 @@ def _enum(kind: type[E], value: object, field: str) -> E:
     try:
         return kind(str(value))
     except ValueError:
-        raise InvalidInput(field, f"{field.capitalize()}: choose one of the options.") from None
+        label = field.replace("_", " ").capitalize()
+        raise InvalidInput(field, f"{label}: choose one of the options.") from None

@@ -8,15 +8,30 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from ube_core.errors import NotFound
+from ube_core.errors import InvalidInput, NotFound
 from ube_core.procedure import Role
 from ube_core.storage.db import unit_of_work
 from ube_core.storage.models import Customer, CustomerCreate, CustomerPublic
 
 from .cases import _circumstances, _open_case
-from .context import CASE_ROLES, READ_ROLES, UserContext, audit, require_roles, validated
+from .context import (
+    CASE_ROLES,
+    READ_ROLES,
+    UserContext,
+    audit,
+    current_roles,
+    require_roles,
+    validated,
+)
 
 EDIT_ROLES = [Role.CASE_MANAGER, Role.SENIOR_OFFICER]
+
+
+def _bounded(value: str, field: str, limit: int) -> str:
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInput(field, f"{field.capitalize()} is too long (at most {limit} characters).")
+    return value
 
 
 @dataclass(frozen=True)
@@ -83,7 +98,8 @@ def get_customer(engine: Engine, *, user: UserContext, customer_id: int) -> Cust
         if row is None:
             raise NotFound("That customer does not exist.")
         public = CustomerPublic.model_validate(row, from_attributes=True)
-        if not user.sees_special_category:
+        # The roles the database holds now, not the ones the session was signed in with.
+        if not current_roles(session, user) & CASE_ROLES:
             return CustomerRecord(public, None, None, row.version)
         audit(
             session,
@@ -109,9 +125,13 @@ def update_needs(
 ) -> None:
     """Change recorded needs; a change to them is a change of circumstances (§2, rule 2)."""
 
+    needs = _bounded(needs, "needs", 2000)
+    adjustments = _bounded(adjustments, "adjustments", 4000)
+    note = _bounded(note, "note", 4000)
     with unit_of_work(engine) as session:
         require_roles(session, user, EDIT_ROLES, "editing needs")
-        row = session.get(Customer, customer_id)
+        # Locked until commit, so a second editor waits and then sees the new version.
+        row = session.get(Customer, customer_id, with_for_update=True)
         if row is None:
             raise NotFound("That customer does not exist.")
         if row.version != expected_version:
@@ -119,7 +139,7 @@ def update_needs(
 
             raise ConcurrentChange()
         before = {"needs": row.needs, "adjustments": row.adjustments}
-        row.needs, row.adjustments = needs.strip()[:2000], adjustments.strip()[:4000]
+        row.needs, row.adjustments = needs, adjustments
         row.version += 1
         session.add(row)
         audit(

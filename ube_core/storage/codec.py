@@ -35,7 +35,14 @@ EVENT_CLASSES: dict[str, type[p.Step]] = {
 }
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # as json.dumps(..., these)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:  # exact types: enums (str subclasses) and dates go below
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
@@ -45,10 +52,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_payload(event: p.Event) -> str:
-    data = {f.name: _plain(getattr(event, f.name)) for f in dataclasses.fields(event)}
+    """The event as JSON, keys sorted (field names cached per class: the demo loader calls
+    this a few million times)."""
+    data = {name: _plain(getattr(event, name)) for name in _field_names(type(event))}
     data["type"] = type(event).__name__
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 def _typed(hint: Any, value: Any) -> Any:
@@ -67,9 +83,18 @@ def _typed(hint: Any, value: Any) -> Any:
     return value
 
 
+# Each event class's resolved field types. Resolving compiles every annotation string, so
+# it is done once here rather than for every event read back (a case's whole history is read
+# for every step recorded on it).
+EVENT_HINTS: dict[str, dict[str, Any]] = {
+    name: typing.get_type_hints(cls, vars(p.events)) for name, cls in EVENT_CLASSES.items()
+}
+
+
 def from_payload(payload: str) -> p.Event:
     data = json.loads(payload)
-    cls = EVENT_CLASSES[data.pop("type")]
-    hints = typing.get_type_hints(cls, vars(p.events))
+    kind = data.pop("type")
+    cls = EVENT_CLASSES[kind]
+    hints = EVENT_HINTS[kind]
     kwargs = {name: _typed(hints[name], value) for name, value in data.items()}
     return typing.cast(p.Event, cls(**kwargs))

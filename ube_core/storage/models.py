@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -26,7 +26,11 @@ class Team(SQLModel, table=True):
 
 
 class UserBase(SQLModel):
-    username: str = Field(max_length=64, min_length=2, regex=r"^[a-z0-9._-]+$")
+    # SQLModel 0.0.50 passes ``regex=`` to pydantic 2, which ignores it: use ``pattern``.
+    # Upper case is allowed here; the services store usernames lowercased.
+    username: str = Field(
+        max_length=64, min_length=2, schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"}
+    )
     name: str = Field(max_length=120, min_length=1)
     email: str | None = Field(default=None, max_length=254)
     team_id: int | None = Field(default=None, foreign_key="team.id")
@@ -392,6 +396,34 @@ class Letter(SQLModel, table=True):
     sent_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     channel: str = Field(default="letter", max_length=20)
     accessible_format: str = Field(default="", max_length=60)
+    # The letters feature (migration 0004): status, the template variant, the files as sent.
+    status: str = Field(default="issued", max_length=20, index=True)
+    variant: str = Field(default="standard", max_length=20)
+    edited: bool = False
+    copy_to: str = Field(default="", max_length=500)
+    notes: str = Field(default="", max_length=2000)
+    sha256: str = Field(default="", max_length=64)
+    file_docx: bytes | None = Field(default=None, sa_type=LargeBinary)
+    file_pdf: bytes | None = Field(default=None, sa_type=LargeBinary)
+    signed_off_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    signed_off_at: datetime | None = None
+    sign_off_note: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LetterTemplate(SQLModel, table=True):
+    """One saved version of a letter kind's template; versions are never changed."""
+
+    __tablename__ = "letter_template"
+    __table_args__ = (UniqueConstraint("kind", "variant", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40, index=True)
+    variant: str = Field(default="standard", max_length=20)
+    version: int
+    body: str
+    note: str = Field(default="", max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEvent(SQLModel, table=True):
