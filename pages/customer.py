@@ -78,11 +78,12 @@ for pending in view.pending:
 due_list(view)
 
 case_role = user.sees_special_category
+is_manager = "manager" in user.roles
 tabs = ["Next steps"] if case_role else []
 tabs += ["Chronology", "Incidents"]
 if case_role:
     tabs.append("Needs and support")
-if letters_panel is not None and view.case_id is not None and case_role:
+if letters_panel is not None and view.case_id is not None and (case_role or is_manager):
     tabs.append("Letters")
 panels = dict(zip(tabs, st.tabs(tabs), strict=True))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +25,9 @@ from .context import (
     validated,
 )
 
+# NUL and other control characters: PostgreSQL refuses NUL in text, and none belong in a record.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 EDIT_ROLES = [Role.CASE_MANAGER, Role.SENIOR_OFFICER]
 
 
@@ -43,13 +47,14 @@ class CustomerRecord:
 
 
 def create_customer(engine: Engine, *, user: UserContext, data: CustomerCreate) -> CustomerPublic:
-    data = validated(CustomerCreate, **data.model_dump())
+    fields = {
+        k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in data.model_dump().items()
+    }
+    data = validated(CustomerCreate, **fields)
     with unit_of_work(engine) as session:
         require_roles(session, user, CASE_ROLES, "adding customers")
         ref = data.tenancy_ref.strip().upper()
         if session.exec(select(Customer.id).where(Customer.tenancy_ref == ref)).first():
-            from ube_core.errors import InvalidInput
-
             raise InvalidInput("tenancy_ref", "A customer with that tenancy reference exists.")
         row = Customer(**{**data.model_dump(), "tenancy_ref": ref})
         session.add(row)
