@@ -73,8 +73,8 @@ def test_every_reader_sees_the_warning_marker(
     tabs = [t.label for t in at.tabs]
     special = [a for a in data.rows(db_url, AuditEvent) if a.action.endswith("special_category")]
     if username == "manager":
-        # managers: marker and chronology, never needs, never a form
-        assert tabs == ["Chronology", "Incidents"]
+        # managers: marker, chronology and letters (to sign off), never needs, never a form
+        assert tabs == ["Chronology", "Incidents", "Letters"]
         assert forms(at) == set()
         assert not any("hearing" in text for text in data.shown(at))
         assert special == []
