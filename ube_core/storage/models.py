@@ -103,6 +103,9 @@ class CustomerPublic(CustomerBase):
 
 class Case(SQLModel, table=True):
     __tablename__ = "ube_case"
+    __table_args__ = (
+        Index("ix_case_open_stage", "closed_on", "stage", "eia_review_due", "team_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
@@ -156,6 +159,17 @@ class Incident(IncidentBase, table=True):
     __table_args__ = (
         Index("ix_incident_team_on", "team_id", "occurred_on"),
         Index("ix_incident_case", "case_id"),
+        # Covering indexes for large books (migration 0005).
+        Index("ix_incident_on_cover", "occurred_on", "category", "channel", "customer_id"),
+        Index(
+            "ix_incident_team_on_cover",
+            "team_id",
+            "occurred_on",
+            "category",
+            "channel",
+            "customer_id",
+        ),
+        Index("ix_incident_customer_on", "customer_id", "occurred_on"),
         CheckConstraint(
             "severity IN ('low','moderate','serious','extreme')", name="ck_incident_severity"
         ),
@@ -229,6 +243,29 @@ class Restriction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_restriction_status_review", "ended_on", "end_on", "case_review_due"),
         Index("ix_restriction_team", "team_id"),
+        # Covering indexes for large books (migration 0005).
+        Index("ix_restriction_open_review", "ended_on", "case_review_due", "end_on", "customer_id"),
+        Index(
+            "ix_restriction_active",
+            "ended_on",
+            "end_on",
+            "start_on",
+            "spoc_user_id",
+            "case_review_due",
+            "spoc_review_due",
+            "case_id",
+            "customer_id",
+            "team_id",
+        ),
+        Index(
+            "ix_restriction_period",
+            "start_on",
+            "end_on",
+            "ended_on",
+            "breaches",
+            "spoc_name",
+            "customer_id",
+        ),
         CheckConstraint("months BETWEEN 1 AND 12", name="ck_restriction_months"),
         CheckConstraint("end_on >= start_on", name="ck_restriction_dates"),
     )
@@ -268,6 +305,8 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_customer_on", "customer_id", "occurred_on"),
         Index("ix_contact_restriction", "restriction_id"),
+        # Covering index for large books (migration 0005).
+        Index("ix_contact_restriction_on", "restriction_id", "occurred_on", "screen"),
         CheckConstraint("screen IN ('allowed','exclusion','breach')", name="ck_contact_screen"),
     )
     id: int | None = Field(default=None, primary_key=True)
