@@ -225,3 +225,8 @@ def test_anyone_may_reset_their_own_password_but_no_one_elses(world: World) -> N
     with pytest.raises(NotAuthorised):
         users.reset_password(e, user=officer, user_id=world.spoc.id, password="taking over spoc")
     assert snapshot(e) == before
+
+
+def test_a_huge_customer_search_is_cut_not_crashed(world: World) -> None:
+    found = customers.find_customers(world.engine, user=world.officer, text="x" * 100_000)
+    assert found == []

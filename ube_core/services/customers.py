@@ -28,6 +28,7 @@ from .context import (
 # NUL and other control characters: PostgreSQL refuses NUL in text, and none belong in a record.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+SEARCH_MAX = 200
 EDIT_ROLES = [Role.CASE_MANAGER, Role.SENIOR_OFFICER]
 
 
@@ -73,8 +74,11 @@ def create_customer(engine: Engine, *, user: UserContext, data: CustomerCreate) 
 def find_customers(
     engine: Engine, *, user: UserContext, text: str, limit: int = 20
 ) -> list[CustomerPublic]:
-    """Type-ahead by name, tenancy reference or address (prefix/contains), at most ``limit``."""
-    text = text.strip()
+    """Type-ahead by name, tenancy reference or address (prefix/contains), at most ``limit``.
+
+    The search text is cut to 200 characters: no name or address is longer, and SQLite
+    refuses a LIKE pattern of about 50,000 characters ("pattern too complex")."""
+    text = text.strip()[:SEARCH_MAX]
     if not text:
         return []
     with Session(engine) as session:
