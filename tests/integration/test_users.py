@@ -230,3 +230,42 @@ def test_anyone_may_reset_their_own_password_but_no_one_elses(world: World) -> N
 def test_a_huge_customer_search_is_cut_not_crashed(world: World) -> None:
     found = customers.find_customers(world.engine, user=world.officer, text="x" * 100_000)
     assert found == []
+
+
+def test_a_whole_tenancy_reference_finds_just_that_customer(world: World) -> None:
+    from ube_core.storage.models import CustomerCreate
+
+    e, cm = world.engine, world.case_manager
+    one_ref = customers.create_customer(
+        e, user=cm, data=CustomerCreate(tenancy_ref="ab-77", name="Ann Bright")
+    )
+    customers.create_customer(
+        e, user=cm, data=CustomerCreate(tenancy_ref="AB-770", name="Alex Brown")
+    )
+    customers.create_customer(
+        e, user=cm, data=CustomerCreate(tenancy_ref="ZZ-1", name="Flat AB-77 tenant")
+    )
+    assert [c.id for c in customers.find_customers(e, user=world.officer, text=" ab-77 ")] == [
+        one_ref.id
+    ]
+    # A partial reference is still a type-ahead over references, names and addresses.
+    partial = customers.find_customers(e, user=world.officer, text="ab-7")
+    assert {c.tenancy_ref for c in partial} == {"AB-77", "AB-770", "ZZ-1"}
+
+
+def test_a_sign_out_revokes_the_cookies_issued_before_it(world: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ube_core.services import auth
+
+    e, officer = world.engine, world.officer
+    issued = datetime.now(UTC) - timedelta(minutes=5)
+    assert not auth.signed_out_since(e, username=officer.username, since=issued)
+    auth.record_logout(e, user=officer, reason="signed out")
+    assert auth.signed_out_since(e, username=officer.username, since=issued)
+    # A cookie issued after the sign-out (the next sign-in) is honoured again.
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert not auth.signed_out_since(e, username=officer.username, since=later)
+    # Someone else's sign-out, or an unknown name, revokes nothing.
+    assert not auth.signed_out_since(e, username=world.case_manager.username, since=issued)
+    assert not auth.signed_out_since(e, username="nobody.here", since=issued)

@@ -75,6 +75,7 @@ def find_customers(
     engine: Engine, *, user: UserContext, text: str, limit: int = 20
 ) -> list[CustomerPublic]:
     """Type-ahead by name, tenancy reference or address (prefix/contains), at most ``limit``.
+    A whole tenancy reference returns just that customer.
 
     The search text is cut to 200 characters: no name or address is longer, and SQLite
     refuses a LIKE pattern of about 50,000 characters ("pattern too complex")."""
@@ -83,6 +84,13 @@ def find_customers(
         return []
     with Session(engine) as session:
         require_roles(session, user, READ_ROLES, "finding customers")
+        # The phone-call case: a whole tenancy reference names one customer. The unique
+        # index answers it at once, without scanning every name and address.
+        exact = session.exec(
+            select(Customer).where(col(Customer.tenancy_ref) == text.upper())
+        ).first()
+        if exact is not None:
+            return [CustomerPublic.model_validate(exact, from_attributes=True)]
         pattern = f"%{text.replace('%', '').replace('_', '')}%"
         rows = session.exec(
             select(Customer)
