@@ -11,7 +11,7 @@ import streamlit as st
 
 from ube_core.errors import DomainError
 from ube_core.exports import KIND_LABELS, calendar_ics
-from ube_core.queries import KINDS
+from ube_core.queries import CALENDAR_FIRST_ITEMS, CALENDAR_FULL_LIST, KINDS
 from ube_core.queries_oversight import calendar_export
 from ube_ui import reads, runtime
 from ube_ui.calendar_view import month_bounds, month_grid, week_bounds, week_grid
@@ -81,9 +81,14 @@ kinds = filters[0].multiselect(
     format_func=kind_label,
     key="calendar_kinds",
 )
-span = filters[1].selectbox(
-    "List the next (days)", LIST_DAYS, index=1, key="calendar_list_days", disabled=view != "List"
-)
+# Only the list view has a length. It is offered in that view only (a greyed-out control's
+# faded label falls below WCAG AA contrast); the choice is kept while another view shows.
+st.session_state.setdefault("calendar_list_days", LIST_DAYS[1])
+st.session_state["calendar_list_days"] = st.session_state["calendar_list_days"]
+if view == "List":
+    span = filters[1].selectbox("List the next (days)", LIST_DAYS, key="calendar_list_days")
+else:
+    span = st.session_state["calendar_list_days"]
 nav = st.columns([1, 1, 1, 5])
 nav[0].button("Previous", key="calendar_previous", on_click=shift, args=(-1,))
 nav[1].button("Today", key="calendar_today", on_click=back_to_today)
@@ -102,16 +107,25 @@ if not kinds:
     st.stop()
 
 owner_id = user.id if mine else None
+chosen = reads.as_tuple(kinds)
 try:
-    items, customers = reads.calendar(
-        db, user, start, end, reads.as_tuple(kinds), team_id, owner_id, today
-    )
+    counts = reads.calendar_counts(db, user, start, end, chosen, team_id, owner_id, today)
+    # A large book has thousands of items a month: count them all, list the first ones.
+    large = int(counts["items"].sum()) > CALENDAR_FULL_LIST
+    first = CALENDAR_FIRST_ITEMS if large else None
+    items, customers = reads.calendar(db, user, start, end, chosen, team_id, owner_id, today, first)
 except DomainError as error:
     show_error(error)
     st.stop()
 
 late = items[items["overdue"].astype(bool)]
 in_range = items[(items["due_on"] >= start) & (items["due_on"] <= end)]
+if large:  # the first ones of each list (an overdue item of the period is in both)
+    late, in_range = late.head(CALENDAR_FIRST_ITEMS), in_range.head(CALENDAR_FIRST_ITEMS)
+counted_in_range = counts[counts["due_on"] >= start]
+late_total = int(counts.loc[counts["overdue"].astype(bool), "items"].sum())
+range_total = int(counted_in_range["items"].sum())
+range_late = int(counted_in_range.loc[counted_in_range["overdue"].astype(bool), "items"].sum())
 
 
 def table(rows: pd.DataFrame, key: str) -> None:
@@ -133,13 +147,22 @@ def table(rows: pd.DataFrame, key: str) -> None:
             open_case(customers[case_id])
 
 
-if len(late):
-    st.subheader(f"Overdue: {len(late)} item(s)")
+def first_of(shown: int, total: int, order: str) -> None:
+    if shown < total:
+        st.caption(
+            f"Showing the first {shown:,} of {total:,} ({order}). Narrow the calendar by team, "
+            "kind or “Only my items” to see the rest, or export them all below."
+        )
+
+
+if late_total:
+    st.subheader(f"Overdue: {late_total:,} item(s)")
     st.error(
         "These are past their due date and not yet done. Select one to open the case.",
         icon=":material/warning:",
     )
     table(late, "calendar_overdue_table")
+    first_of(len(late), late_total, "the oldest first")
 else:
     st.success("Nothing is overdue for these filters.")
 
@@ -153,16 +176,27 @@ else:
     st.subheader(f"The next {int(span)} days from {uk_date(start)}")
 st.caption(f"From {uk_date(start)} to {uk_date(end)}.")
 st.markdown(
-    f"{len(in_range)} item(s) due in this period ({whose}, {where}); "
-    f"{int(in_range['overdue'].sum())} of them overdue."
+    f"{range_total:,} item(s) due in this period ({whose}, {where}); "
+    f"{range_late:,} of them overdue."
 )
+grid_counts = counted_in_range if large else None
 if view == "Month":
-    st.html(month_grid(in_range, year=day.year, month=day.month, today=today, customers=customers))
+    st.html(
+        month_grid(
+            in_range,
+            year=day.year,
+            month=day.month,
+            today=today,
+            customers=customers,
+            counts=grid_counts,
+        )
+    )
 elif view == "Week":
-    st.html(week_grid(in_range, day=day, today=today, customers=customers))
+    st.html(week_grid(in_range, day=day, today=today, customers=customers, counts=grid_counts))
 if view == "List" or len(in_range):
     st.markdown("**Agenda**" if view == "List" else "**The same items as a list**")
     table(in_range, "calendar_list_table")
+    first_of(len(in_range), range_total, "by date")
 
 st.subheader("Subscribe in Outlook")
 st.caption(
@@ -172,21 +206,22 @@ st.caption(
 )
 signature = repr((start, end, reads.as_tuple(kinds), team_id, owner_id, today))
 if st.button(
-    f"Prepare iCalendar file ({len(items)} item(s))",
+    f"Prepare iCalendar file ({int(counts['items'].sum()):,} item(s))",
     key="calendar_prepare",
     disabled=items.empty,
 ):
     try:
-        exported = calendar_export(
-            runtime.engine(),
-            user=user,
-            start=start,
-            end=end,
-            kinds=kinds,
-            team_id=team_id,
-            owner_id=owner_id,
-            today=today,
-        )
+        with st.spinner("Preparing the iCalendar file…"):
+            exported = calendar_export(
+                runtime.engine(),
+                user=user,
+                start=start,
+                end=end,
+                kinds=kinds,
+                team_id=team_id,
+                owner_id=owner_id,
+                today=today,
+            )
     except DomainError as error:
         show_error(error)
     else:

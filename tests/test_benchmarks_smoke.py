@@ -17,6 +17,7 @@ FIGURES = {
     "record_incident",
     "register_first_page",
     "calendar_month",
+    "calendar_month_whole_list",
     "spoc_worklist",
     "dashboard_figures",
     "case_chronology",

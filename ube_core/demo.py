@@ -1415,13 +1415,19 @@ class _Inserter:
         self.tables = tables
         self.direct = direct
         self.plans: dict[str, tuple[str, list[str], list[Any]]] = {}
-        dialect = conn.dialect
-        for name, table in tables.items():
-            compiled = table.insert().compile(dialect=dialect)
+
+    def _plan(self, name: str, row: Row) -> tuple[str, list[str], list[Any]]:
+        """The INSERT of the columns the generator fills (the database fills the rest, such
+        as ``customer.needs_group``), compiled once per table."""
+        if name not in self.plans:
+            dialect = self.conn.dialect
+            table = self.tables[name]
+            compiled = table.insert().compile(dialect=dialect, column_keys=list(row))
             keys = list(compiled.positiontup or [])
             columns = [table.c[key] for key in keys]
             processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
             self.plans[name] = (str(compiled), keys, processors)
+        return self.plans[name]
 
     def __call__(self, rows: dict[str, list[Row]]) -> None:
         for name in TABLES:
@@ -1431,11 +1437,20 @@ class _Inserter:
             if not self.direct:
                 self.conn.execute(self.tables[name].insert(), batch)
                 continue
-            sql, keys, processors = self.plans[name]
-            pairs = list(zip(keys, processors, strict=True))
+            sql, keys, processors = self._plan(name, batch[0])
+            # A column the generator leaves to the database (a trigger sets it after the
+            # insert) gets the column's own default.
+            table = self.tables[name]
+            triples = [
+                (k, p, getattr(table.c[k].default, "arg", None))
+                for k, p in zip(keys, processors, strict=True)
+            ]
             self.conn.exec_driver_sql(
                 sql,
-                [tuple(row[k] if p is None else p(row[k]) for k, p in pairs) for row in batch],
+                [
+                    tuple(row.get(k, d) if p is None else p(row.get(k, d)) for k, p, d in triples)
+                    for row in batch
+                ],
             )
 
 

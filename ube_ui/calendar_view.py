@@ -111,6 +111,51 @@ def _cell(day: date, rows: list[Any], customers: Mapping[int, int], limit: int |
     return chips
 
 
+def day_counts(counts: pd.DataFrame) -> dict[date, list[tuple[str, int, int]]]:
+    """``calendar_counts`` rows as day → [(kind, items, of them overdue)], kinds in order."""
+    days: dict[date, dict[str, list[int]]] = defaultdict(dict)
+    for row in counts.itertuples(index=False):
+        got = days[_as_date(row.due_on)].setdefault(str(row.kind), [0, 0])
+        got[0] += int(row.items)
+        got[1] += int(row.items) if bool(row.overdue) else 0
+    order = list(SHORT_KIND)
+    return {
+        day: sorted(
+            ((kind, n, late) for kind, (n, late) in kinds.items()),
+            key=lambda k: order.index(k[0]) if k[0] in order else len(order),
+        )
+        for day, kinds in days.items()
+    }
+
+
+def _count_cell(counted: list[tuple[str, int, int]]) -> str:
+    """A day of a large calendar: how many of each kind, in words (no list of names)."""
+    lines = []
+    for kind, n, late in counted:
+        style = f"border-left-color: {KIND_COLOURS.get(kind, '#999999')}"
+        css = "ube-chip ube-late" if late else "ube-chip"
+        overdue = f", {late} overdue" if late else ""
+        lines.append(
+            f'<span class="{css}" style="{style}"><b>{n:,}</b> {escape(kind_label(kind))}'
+            f"{overdue}</span>"
+        )
+    return "".join(lines)
+
+
+def _day(
+    day: date,
+    rows: list[Any],
+    counted: Mapping[date, list[tuple[str, int, int]]] | None,
+    customers: Mapping[int, int],
+    limit: int | None,
+) -> tuple[int, str]:
+    """(items due, cell HTML): names when every item is at hand, else counts per kind."""
+    if counted is None:
+        return len(rows), _cell(day, rows, customers, limit)
+    kinds = counted.get(day, [])
+    return sum(n for _kind, n, _late in kinds), _count_cell(kinds)
+
+
 def legend() -> str:
     parts = "".join(
         f'<span style="border-left-color: {KIND_COLOURS[k]}">{escape(label)}</span>'
@@ -120,11 +165,20 @@ def legend() -> str:
 
 
 def month_grid(
-    items: pd.DataFrame, *, year: int, month: int, today: date, customers: Mapping[int, int]
+    items: pd.DataFrame,
+    *,
+    year: int,
+    month: int,
+    today: date,
+    customers: Mapping[int, int],
+    counts: pd.DataFrame | None = None,
 ) -> str:
-    """A Monday-first month table; each day lists what falls due on it."""
+    """A Monday-first month table; each day lists what falls due on it. With ``counts``
+    (``calendar_counts`` rows: a book too large to list), each day says how many of each
+    kind fall due instead."""
     first, last = month_bounds(year, month)
     days = _by_day(items)
+    counted = None if counts is None else day_counts(counts)
     head = "".join(f'<th scope="col">{d}</th>' for d in WEEKDAYS)
     body = []
     day = first
@@ -136,13 +190,13 @@ def month_grid(
                 classes.append("ube-out")
             if day == today:
                 classes.append("ube-today")
-            rows = days.get(day, [])
+            due, cell = _day(day, days.get(day, []), counted, customers, MAX_PER_DAY)
             label = uk_date(day) + (" (today)" if day == today else "")
-            count = f", {len(rows)} due" if rows else ""
+            count = f", {due} due" if due else ""
             cells.append(
                 f'<td class="{" ".join(classes)}" aria-label="{label}{count}">'
                 f'<div class="ube-day">{day.day}{" · Today" if day == today else ""}</div>'
-                f"{_cell(day, rows, customers, MAX_PER_DAY)}</td>"
+                f"{cell}</td>"
             )
             day += timedelta(days=1)
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -155,10 +209,19 @@ def month_grid(
     )
 
 
-def week_grid(items: pd.DataFrame, *, day: date, today: date, customers: Mapping[int, int]) -> str:
-    """Monday to Sunday of the week holding ``day``, every item listed."""
+def week_grid(
+    items: pd.DataFrame,
+    *,
+    day: date,
+    today: date,
+    customers: Mapping[int, int],
+    counts: pd.DataFrame | None = None,
+) -> str:
+    """Monday to Sunday of the week holding ``day``, every item listed (with ``counts``:
+    how many of each kind, as on the month grid)."""
     monday, sunday = week_bounds(day)
     days = _by_day(items)
+    counted = None if counts is None else day_counts(counts)
     head = "".join(
         f'<th scope="col">{WEEKDAYS[i]} {uk_date(monday + timedelta(days=i))}</th>'
         for i in range(7)
@@ -166,9 +229,9 @@ def week_grid(items: pd.DataFrame, *, day: date, today: date, customers: Mapping
     cells = []
     for i in range(7):
         current = monday + timedelta(days=i)
-        rows = days.get(current, [])
+        _due, cell = _day(current, days.get(current, []), counted, customers, None)
         css = "ube-today" if current == today else ""
-        cells.append(f'<td class="{css}">{_cell(current, rows, customers, None) or "—"}</td>')
+        cells.append(f'<td class="{css}">{cell or "—"}</td>')
     caption = f"Week of {uk_date(monday)} to {uk_date(sunday)}"
     return (
         STYLE

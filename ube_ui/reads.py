@@ -79,6 +79,30 @@ def register_page(
     return result, cover
 
 
+@st.cache_data(ttl=TTL, show_spinner="Counting the calendar…")
+def calendar_counts(
+    db_key: str,
+    user: UserContext,
+    start: date,
+    end: date,
+    kinds: tuple[str, ...],
+    team_id: int | None,
+    owner_id: int | None,
+    today: date,
+) -> pd.DataFrame:
+    """Items per day, kind and overdue or not (for a large book's calendar)."""
+    return queries.calendar_counts(
+        runtime.engine(),
+        user=user,
+        start=start,
+        end=end,
+        kinds=kinds,
+        team_id=team_id,
+        owner_id=owner_id,
+        today=today,
+    )
+
+
 @st.cache_data(ttl=TTL, show_spinner="Reading the calendar…")
 def calendar(
     db_key: str,
@@ -89,8 +113,10 @@ def calendar(
     team_id: int | None,
     owner_id: int | None,
     today: date,
+    limit: int | None = None,
 ) -> tuple[pd.DataFrame, dict[int, int]]:
-    """The calendar's items, and the customer of each case among them (for links)."""
+    """The calendar's items (the first ``limit`` overdue and in the period, or all), and the
+    customer of each case among them (for links)."""
     engine = runtime.engine()
     items = queries.calendar_items(
         engine,
@@ -101,6 +127,7 @@ def calendar(
         team_id=team_id,
         owner_id=owner_id,
         today=today,
+        limit=limit,
     )
     customers = queries_oversight.customers_of_cases(
         engine, user=user, case_ids=[int(c) for c in items["case_id"]]

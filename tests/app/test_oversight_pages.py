@@ -388,6 +388,48 @@ def test_calendar_month_counts_and_overdue_first(url: str, facts: Facts) -> None
     assert sorted(agenda["Due"]) == sorted(listed)
 
 
+def test_calendar_of_a_large_book_counts_and_lists_the_first_items(
+    url: str, facts: Facts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above CALENDAR_FULL_LIST items the grid counts per day and kind, and the lists show the
+    first CALENDAR_FIRST_ITEMS, saying how many there are in all."""
+    import ube_core.queries as queries
+
+    monkeypatch.setattr(queries, "CALENDAR_FULL_LIST", 3)
+    monkeypatch.setattr(queries, "CALENDAR_FIRST_ITEMS", 2)
+    at = open_as(facts.user("senior_officer").username, "pages/calendar.py")
+    kinds = ["eia_review", "case_review", "restriction_end"]
+    at.multiselect(key="calendar_kinds").set_value(kinds).run()
+    start, end = month_bounds(TODAY.year, TODAY.month)
+    active = facts.active()
+    reviews = [r.case_review_due for r in active if r.case_review_due]
+    ends = [r.end_on for r in active]
+    in_range = [d for d in reviews + ends + eia_due(facts) if start <= d <= end]
+    late = sorted(d for d in reviews + eia_due(facts) if d < TODAY)
+    assert len(late) > 2 and len(in_range) > 2, "the data set should be larger than the lists"
+    # The totals are the whole calendar's; the tables hold the first two of each.
+    assert f"Overdue: {len(late)} item(s)" in [s.value for s in at.subheader]
+    assert f"{len(in_range)} item(s) due in this period" in markdown(at)
+    overdue_table = at.dataframe(key="calendar_overdue_table").value
+    assert overdue_table["When"].tolist()[:1] == [f"Overdue by {(TODAY - late[0]).days} days"]
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith(f"Showing the first 2 of {len(late)} (the oldest first)") for c in captions
+    )
+    assert any(c.startswith(f"Showing the first 2 of {len(in_range)} (by date)") for c in captions)
+    assert len(at.dataframe(key="calendar_list_table").value) == 2
+    # The grid counts: one line per day and kind, each with its number, and no names.
+    grid = at.get("html")[0].proto.body
+    per_day_kind = Counter(
+        (d, k)
+        for k, days in (("case_review", reviews), ("restriction_end", ends))
+        for d in days
+        if start <= d <= end
+    )
+    assert grid.count('class="ube-chip') >= len(per_day_kind)
+    assert not any(c.name in grid for c in facts.customers.values())
+
+
 def test_calendar_my_items_and_team(url: str, facts: Facts) -> None:
     officers = {c.case_officer_id for c in facts.cases.values() if c.case_officer_id}
     me = max(officers, key=lambda o: (sum(d < TODAY for d in eia_due(facts, owner=o)), o or 0))

@@ -811,6 +811,62 @@ def test_calendar_uid_stable_across_days(data: Data) -> None:
     assert data.r["R1"] in uid_early and data.r["R1"] not in uid_later
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"team_id": SOUTH}, {"owner_id": "cm"}, {"kinds": ["eia_review", "case_review"]}],
+    ids=["everyone", "team", "owner", "kinds"],
+)
+@pytest.mark.parametrize("limit", [1, 2, 100])
+def test_calendar_counts_and_first_items_agree_with_the_whole_list(
+    data: Data, filters: dict[str, Any], limit: int
+) -> None:
+    """A large book's calendar shows counts and the first items only; both must be what the
+    whole list would show."""
+    kw: dict[str, Any] = {"start": date(2025, 7, 1), "end": date(2025, 7, 31), "today": T0}
+    kw.update(filters)
+    if "team_id" in kw:
+        kw["team_id"] = data.teams[kw["team_id"]]
+    if "owner_id" in kw:
+        kw["owner_id"] = data.uid(kw["owner_id"])
+    user = data.users["manager"]
+    whole = q.calendar_items(data.engine, user=user, **kw)
+    counts = q.calendar_counts(data.engine, user=user, **kw)
+    assert list(counts.columns) == ["due_on", "kind", "overdue", "items"]
+    expected = whole.groupby(["due_on", "kind", "overdue"]).size()
+    got = counts.set_index(["due_on", "kind", "overdue"])["items"]
+    assert got.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert int(counts["items"].sum()) == len(whole) > 0
+
+    first = q.calendar_items(data.engine, user=user, limit=limit, **kw)
+    late = whole[whole.overdue]
+    during = whole[whole.due_on >= kw["start"]]
+    assert first[first.overdue].uid.head(limit).tolist() == late.uid.head(limit).tolist()
+    assert first[first.due_on >= kw["start"]].uid.head(limit).tolist() == (
+        during.uid.head(limit).tolist()
+    )
+    # Nothing else, and nothing twice.
+    wanted = set(late.uid.head(limit)) | set(during.uid.head(limit))
+    assert sorted(first.uid) == sorted(wanted)
+    assert list(first.columns) == list(whole.columns)
+
+
+def test_calendar_limit_and_range_are_checked(data: Data) -> None:
+    user = data.users["manager"]
+    with pytest.raises(InvalidInput):
+        q.calendar_items(
+            data.engine,
+            user=user,
+            start=date(2025, 7, 1),
+            end=date(2025, 7, 31),
+            today=T0,
+            limit=0,
+        )
+    with pytest.raises(InvalidInput):
+        q.calendar_counts(
+            data.engine, user=user, start=date(2025, 7, 31), end=date(2025, 7, 1), today=T0
+        )
+
+
 # --- SPOC worklist ------------------------------------------------------------------------
 def test_spoc_worklist(data: Data) -> None:
     def worklist(manager: str, today: date) -> pd.DataFrame:

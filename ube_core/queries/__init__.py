@@ -8,16 +8,27 @@ dashboard's equality view gives counts per recorded-needs group only.
 
 from .chronology import case_chronology
 from .dashboard import Dashboard, dashboard
-from .due import KINDS, calendar_items, my_work, pending_decisions
+from .due import (
+    CALENDAR_FIRST_ITEMS,
+    CALENDAR_FULL_LIST,
+    KINDS,
+    calendar_counts,
+    calendar_items,
+    my_work,
+    pending_decisions,
+)
 from .register import SORTS, STATUSES, RegisterPage, register_export, restriction_register
 from .worklist import spoc_worklist
 
 __all__ = [
+    "CALENDAR_FIRST_ITEMS",
+    "CALENDAR_FULL_LIST",
     "KINDS",
     "SORTS",
     "STATUSES",
     "Dashboard",
     "RegisterPage",
+    "calendar_counts",
     "calendar_items",
     "case_chronology",
     "dashboard",

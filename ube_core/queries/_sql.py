@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Date, Integer, String, and_, cast, func, literal, literal_column, or_
+from sqlalchemy import Date, Integer, String, and_, cast, func, literal, literal_column
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.schema import Table
@@ -30,6 +30,8 @@ CUSTOMER: Table = _TABLES["customer"]
 CASE: Table = _TABLES["ube_case"]
 EVENT: Table = _TABLES["case_event"]
 INCIDENT: Table = _TABLES["incident"]
+INCIDENT_DAILY: Table = _TABLES["incident_daily"]
+INCIDENT_NEED_DAILY: Table = _TABLES["incident_need_daily"]
 EIA: Table = _TABLES["eia"]
 RESTRICTION: Table = _TABLES["restriction"]
 RESTRICTION_TYPE: Table = _TABLES["restriction_type"]
@@ -87,12 +89,12 @@ def null_int() -> ColumnElement[int]:
     return cast(literal(None, Integer), Integer)
 
 
-def like_any(column: ColumnElement[str], patterns: Sequence[str]) -> ColumnElement[bool]:
-    return or_(*(column.like(p) for p in patterns))
+def null_text() -> ColumnElement[str]:
+    return cast(literal(None, String), String)
 
 
 # -- the procedure's notions, in SQL ----------------------------------------------------
-def restriction_active(today: date) -> ColumnElement[bool]:
+def restriction_active(today: date | ColumnElement[Any]) -> ColumnElement[bool]:
     """In force on ``today``: started, not ended by a step, not past its end (rule 4)."""
     r = RESTRICTION.c
     return and_(r.ended_on.is_(None), r.start_on <= today, r.end_on >= today)

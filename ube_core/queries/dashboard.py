@@ -39,12 +39,12 @@ from ._sql import (
     CUSTOMER,
     EIA,
     HANDOVER,
-    INCIDENT,
+    INCIDENT_DAILY,
+    INCIDENT_NEED_DAILY,
     RESTRICTION,
     RESTRICTION_TYPE,
     SPOC_REVIEW,
     frame,
-    like_any,
     month_of,
     plus_days,
     quarter_bounds,
@@ -126,26 +126,29 @@ def _overlaps(start: date, end: date) -> ColumnElement[bool]:
     )
 
 
-def needs_group() -> ColumnElement[str]:
-    needs = func.lower(func.coalesce(CUSTOMER.c.needs, ""))
-    return case(
-        (func.trim(needs) == "", NO_NEEDS),
-        *((like_any(needs, patterns), name) for name, patterns in NEEDS_GROUPS),
-        else_=OTHER_NEEDS,
-    )
-
-
 def _incidents(
-    session: Session, dialect: str, by: ColumnElement[str], name: str, where: list[Any]
-) -> pd.DataFrame:
-    month = month_of(dialect, INCIDENT.c.occurred_on).label("month")
-    stmt = (
-        select(month, by.label(name), func.count().label("incidents"))
-        .where(*where)
-        .group_by(month, by)
-        .order_by(month, by)
-    )
-    return frame(session.execute(stmt).all(), ("month", name, "incidents"))
+    session: Session, dialect: str, start: date, end: date, team_id: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Incidents per month by category and by channel, from the per-day counts that the
+    database keeps (``incident_daily``: a few rows a day, not every incident)."""
+    d = INCIDENT_DAILY.c
+    month = month_of(dialect, d.day).label("month")
+    rows = session.execute(
+        select(month, d.category, d.channel, func.sum(d.n).label("incidents"))
+        .where(d.day >= start, d.day <= end, *_team(d.team_key, team_id))
+        .group_by(month, d.category, d.channel)
+    ).all()
+    both = frame(rows, ("month", "category", "channel", "incidents"))
+
+    def by(name: str) -> pd.DataFrame:
+        summed = both.groupby(["month", name], as_index=False)["incidents"].sum()
+        summed = summed[summed["incidents"] != 0].sort_values(["month", name])
+        return frame(
+            [(m, v, int(n)) for m, v, n in summed.itertuples(index=False)],
+            ("month", name, "incidents"),
+        )
+
+    return by("category"), by("channel")
 
 
 def _quarters(start: date, end: date, today: date) -> list[tuple[str, date, date]]:
@@ -265,7 +268,7 @@ def _exceptions(
     active = restriction_active(today)
 
     def on_restriction(kind: str, on: ColumnElement[Any], *where: Any) -> Select[Any]:
-        return (
+        stmt = (
             select(
                 text_const(kind).label("kind"),
                 r.case_id.label("case_id"),
@@ -274,10 +277,10 @@ def _exceptions(
                 on.label("on"),
             )
             .select_from(RESTRICTION)
-            .join(CASE, CASE.c.id == r.case_id)
-            .join(CUSTOMER, CUSTOMER.c.id == CASE.c.customer_id)
-            .where(*where, *_team(CASE.c.team_id, team_id))
+            .join(CUSTOMER, CUSTOMER.c.id == r.customer_id)
+            .where(*where, *_team(r.team_id, team_id))
         )
+        return stmt.join(CASE, CASE.c.id == r.case_id) if on is CASE.c.eia_review_due else stmt
 
     no_eia = not_(exists().where(EIA.c.case_id == r.case_id, EIA.c.assessed_on <= r.start_on))
     decided_late = and_(a.decided_on > a.decision_due, a.decided_on >= start, a.decided_on <= end)
@@ -361,14 +364,8 @@ def dashboard(
     r = RESTRICTION.c
     active = restriction_active(today)
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    incident_where = [
-        INCIDENT.c.occurred_on >= start,
-        INCIDENT.c.occurred_on <= end,
-        *_team(INCIDENT.c.team_id, team_id),
-    ]
     with reading(engine, user, "the dashboard") as session:
-        by_category = _incidents(session, dialect, INCIDENT.c.category, "category", incident_where)
-        by_channel = _incidents(session, dialect, INCIDENT.c.channel, "channel", incident_where)
+        by_category, by_channel = _incidents(session, dialect, start, end, team_id)
 
         stages = session.execute(
             select(CASE.c.stage, func.count())
@@ -464,25 +461,23 @@ def dashboard(
 
         contacts = _contacts_before_after(session, dialect, start, end, today, team_id)
 
-        group = needs_group()
         restricted_by_need = {
             key: count
             for key, count in session.execute(
-                select(group, func.count(r.id))
+                select(CUSTOMER.c.needs_group, func.count(r.id))
                 .select_from(RESTRICTION)
                 .join(CUSTOMER, CUSTOMER.c.id == r.customer_id)
                 .where(_overlaps(start, end), *_team(r.team_id, team_id))
-                .group_by(group)
+                .group_by(CUSTOMER.c.needs_group)
             )
         }
+        need = INCIDENT_NEED_DAILY.c
         incidents_by_need = {
             key: count
             for key, count in session.execute(
-                select(group, func.count(INCIDENT.c.id))
-                .select_from(INCIDENT)
-                .join(CUSTOMER, CUSTOMER.c.id == INCIDENT.c.customer_id)
-                .where(*incident_where)
-                .group_by(group)
+                select(need.needs_group, func.sum(need.n))
+                .where(need.day >= start, need.day <= end, *_team(need.team_key, team_id))
+                .group_by(need.needs_group)
             )
         }
 

@@ -10,10 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
@@ -33,10 +49,14 @@ from ._sql import (
     USER,
     frame,
     null_int,
+    null_text,
     reading,
     restriction_active,
     text_const,
 )
+
+# A day: a date, or a bound parameter standing for one (statements built once, run often).
+Day = date | ColumnElement[Any]
 
 RECOMMENDATION_KIND = "recommendation"
 KINDS: tuple[str, ...] = (*(d.value for d in Due), RECOMMENDATION_KIND)
@@ -56,6 +76,11 @@ CALENDAR_COLUMNS = (
     "owner_id",
     "owner_name",
 )
+CALENDAR_COUNT_COLUMNS = ("due_on", "kind", "overdue", "items")
+# Up to CALENDAR_FULL_LIST items the calendar names every one; above it (a large book has
+# thousands a month) it counts them per day and kind and lists the first CALENDAR_FIRST_ITEMS.
+CALENDAR_FULL_LIST = 1000
+CALENDAR_FIRST_ITEMS = 100
 WORK_COLUMNS = (
     "kind",
     "due_on",
@@ -70,9 +95,27 @@ WORK_COLUMNS = (
 )
 
 
-def _restriction_items(kind: Due, due: ColumnElement[Any], today: date) -> Select[Any]:
-    """One item per active restriction: its case review, SPOC review or end."""
+def _restriction_items(kind: Due, due: ColumnElement[Any], today: Day, lean: bool) -> Select[Any]:
+    """One item per active restriction: its case review, SPOC review or end. ``lean``: from
+    the restriction alone (no name, owner or case officer) — for counting."""
     r = RESTRICTION.c
+    if lean:
+        owner: ColumnElement[Any] = r.spoc_user_id if kind is Due.SPOC_REVIEW else null_int()
+        return select(
+            text_const(kind.value).label("kind"),
+            due.label("due_on"),
+            r.case_id.label("case_id"),
+            r.id.label("restriction_id"),
+            null_text().label("customer_name"),
+            text_const(kind.label).label("title"),
+            owner.label("owner_id"),
+            text_const("restriction").label("entity"),
+            r.id.label("entity_id"),
+            r.team_id.label("team_id"),
+            null_int().label("case_officer_id"),
+            r.spoc_user_id.label("spoc_user_id"),
+            null_int().label("spoc_manager_id"),
+        ).where(restriction_active(today), due.is_not(None))
     spoc_manager = (
         select(USER.c.line_manager_id).where(USER.c.id == r.spoc_user_id).scalar_subquery()
     )
@@ -108,19 +151,24 @@ def _case_items(
     entity: str,
     entity_id: ColumnElement[Any],
     restriction_id: ColumnElement[Any],
+    lean: bool = False,
+    case_id: ColumnElement[Any] | None = None,
 ) -> Select[Any]:
+    """One part of ``due_items``. ``case_id``: read from the item's own table instead of
+    ``ube_case`` (lean parts: team and case officer are NULL, no join to the case)."""
+    on_case = case_id is None
     return select(
         text_const(kind).label("kind"),
         due.label("due_on"),
-        CASE.c.id.label("case_id"),
+        (CASE.c.id if case_id is None else case_id).label("case_id"),
         restriction_id.label("restriction_id"),
-        CUSTOMER.c.name.label("customer_name"),
+        (null_text() if lean else CUSTOMER.c.name).label("customer_name"),
         title.label("title"),
         owner.label("owner_id"),
         text_const(entity).label("entity"),
         entity_id.label("entity_id"),
-        CASE.c.team_id.label("team_id"),
-        CASE.c.case_officer_id.label("case_officer_id"),
+        (CASE.c.team_id if on_case else null_int()).label("team_id"),
+        (CASE.c.case_officer_id if on_case else null_int()).label("case_officer_id"),
         null_int().label("spoc_user_id"),
         null_int().label("spoc_manager_id"),
     )
@@ -130,6 +178,21 @@ def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
     """Every pending dated item on ``today`` (all dates; callers filter), as a subquery:
     kind, due_on, case_id, restriction_id, customer_name, title, owner_id, entity, entity_id,
     team_id, case_officer_id, spoc_user_id, spoc_manager_id."""
+    return _union(_due_parts(today, kinds))
+
+
+def _union(parts: list[Select[Any]]) -> Subquery:
+    if len(parts) == 1:
+        return parts[0].subquery("due_items")
+    return parts[0].union_all(*parts[1:]).subquery("due_items")
+
+
+def _due_parts(
+    today: Day, kinds: Iterable[str] | None = None, *, lean: bool = False
+) -> list[Select[Any]]:
+    """The SELECTs that ``due_items`` unites, one per kind of item. ``lean``: no customer
+    name, owner of restriction items or case officer (NULL), so that the big parts read
+    only their own table's indexes — for counting the whole organisation's items."""
     wanted = set(KINDS if kinds is None else kinds)
     unknown = wanted - set(KINDS)
     if unknown:
@@ -137,12 +200,12 @@ def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
     r = RESTRICTION.c
     parts: list[Select[Any]] = []
     if Due.CASE_REVIEW in wanted:
-        parts.append(_restriction_items(Due.CASE_REVIEW, r.case_review_due, today))
+        parts.append(_restriction_items(Due.CASE_REVIEW, r.case_review_due, today, lean))
     if Due.SPOC_REVIEW in wanted:
-        parts.append(_restriction_items(Due.SPOC_REVIEW, r.spoc_review_due, today))
+        parts.append(_restriction_items(Due.SPOC_REVIEW, r.spoc_review_due, today, lean))
     if Due.RESTRICTION_END in wanted:
-        parts.append(_restriction_items(Due.RESTRICTION_END, r.end_on, today))
-    base = CASE.join(CUSTOMER, CUSTOMER.c.id == CASE.c.customer_id)
+        parts.append(_restriction_items(Due.RESTRICTION_END, r.end_on, today, lean))
+    base = CASE if lean else CASE.join(CUSTOMER, CUSTOMER.c.id == CASE.c.customer_id)
     if Due.EIA_REVIEW in wanted:
         restricted_now = exists().where(
             RESTRICTION.c.case_id == CASE.c.id, restriction_active(today)
@@ -156,6 +219,7 @@ def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
                 "case",
                 CASE.c.id,
                 null_int(),
+                lean=lean,
             )
             .select_from(base)
             .where(
@@ -171,12 +235,14 @@ def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
                 kind,
                 text_const(kind.label),
                 APPEAL.c.decision_due,
-                CASE.c.case_officer_id,
+                null_int() if lean else CASE.c.case_officer_id,
                 "appeal",
                 APPEAL.c.id,
                 APPEAL.c.restriction_id,
+                lean=lean,
+                case_id=APPEAL.c.case_id if lean else None,
             )
-            .select_from(base.join(APPEAL, APPEAL.c.case_id == CASE.c.id))
+            .select_from(APPEAL if lean else base.join(APPEAL, APPEAL.c.case_id == CASE.c.id))
             .where(APPEAL.c.kind == source, APPEAL.c.decided_on.is_(None))
         )
     if Due.APPEAL_DEADLINE in wanted:
@@ -186,12 +252,16 @@ def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
                 Due.APPEAL_DEADLINE,
                 text_const(Due.APPEAL_DEADLINE.label),
                 r.appeal_deadline,
-                CASE.c.case_officer_id,
+                null_int() if lean else CASE.c.case_officer_id,
                 "restriction",
                 r.id,
                 r.id,
+                lean=lean,
+                case_id=r.case_id if lean else None,
             )
-            .select_from(base.join(RESTRICTION, RESTRICTION.c.case_id == CASE.c.id))
+            .select_from(
+                RESTRICTION if lean else base.join(RESTRICTION, RESTRICTION.c.case_id == CASE.c.id)
+            )
             .where(
                 # the latest restriction on the case, no appeal received against it yet
                 not_(exists().where(later.c.case_id == r.case_id, later.c.number > r.number)),
@@ -209,26 +279,31 @@ def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
                 "recommendation",
                 rec.id,
                 null_int(),
+                lean=lean,
+                case_id=rec.case_id if lean else None,
             )
-            .select_from(base.join(RECOMMENDATION, rec.case_id == CASE.c.id))
+            .select_from(
+                RECOMMENDATION if lean else base.join(RECOMMENDATION, rec.case_id == CASE.c.id)
+            )
             .where(rec.done_on.is_(None))
         )
     if not parts:
-        return (
+        parts.append(
             _case_items(
                 "none", text_const(""), CASE.c.opened_on, null_int(), "", CASE.c.id, null_int()
             )
             .select_from(base)
             .where(false())
-            .subquery("due_items")
         )
-    if len(parts) == 1:
-        return parts[0].subquery("due_items")
-    return parts[0].union_all(*parts[1:]).subquery("due_items")
+    return parts
 
 
-def _overdue(items: Subquery, today: date) -> ColumnElement[bool]:
+def _overdue(items: Subquery, today: Day) -> ColumnElement[bool]:
     return and_(items.c.due_on < today, items.c.kind.not_in(sorted(NEVER_OVERDUE)))
+
+
+def _key(row: Any) -> tuple[str, str, int]:
+    return (row.kind, row.entity, row.entity_id)
 
 
 def _uid(kind: str, entity: str, entity_id: int) -> str:
@@ -236,7 +311,58 @@ def _uid(kind: str, entity: str, entity_id: int) -> str:
     return f"ube-{kind}-{entity}-{entity_id}@ube"
 
 
-def calendar_items(
+def _calendar_filters(items: Subquery, team: bool, owner: bool) -> list[ColumnElement[bool]]:
+    """``team_id`` and ``owner_id`` filters, as bound parameters of those names."""
+    where: list[ColumnElement[bool]] = []
+    if team:
+        where.append(items.c.team_id == bindparam("team_id", type_=Integer))
+    if owner:
+        where.append(items.c.owner_id == bindparam("owner_id", type_=Integer))
+    return where
+
+
+def _days() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """``today``, ``start`` and ``end`` as bound parameters."""
+    return (
+        bindparam("today", type_=Date),
+        bindparam("start", type_=Date),
+        bindparam("end", type_=Date),
+    )
+
+
+def _kinds_key(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if kinds is None else tuple(sorted(set(kinds)))
+
+
+@lru_cache(maxsize=128)
+def _counts_statement(kinds: tuple[str, ...] | None, team: bool, owner: bool) -> Select[Any]:
+    """Built once per shape (building the union costs more than running it on SQLite); the
+    days and filters are bound parameters."""
+    today, start, end = _days()
+    counted: list[Select[Any]] = []
+    # Each part is one kind: counted on its own, from its own indexes.
+    for part in _due_parts(today, kinds, lean=not (team or owner)):
+        items = part.subquery()
+        overdue = _overdue(items, today)
+        counted.append(
+            select(
+                items.c.due_on,
+                items.c.kind,
+                overdue.label("overdue"),
+                func.count().label("items"),
+            )
+            .where(
+                items.c.due_on <= end,
+                or_(items.c.due_on >= start, overdue),
+                *_calendar_filters(items, team, owner),
+            )
+            .group_by(items.c.due_on, items.c.kind, overdue)
+        )
+    counts = _union(counted)
+    return select(counts).order_by(counts.c.due_on, counts.c.kind)
+
+
+def calendar_counts(
     engine: Engine,
     *,
     user: UserContext,
@@ -247,19 +373,29 @@ def calendar_items(
     owner_id: int | None = None,
     today: date,
 ) -> pd.DataFrame:
-    """Items due from ``start`` to ``end`` (inclusive), and before them every item already
-    overdue on ``today`` (``overdue`` True), overdue first then by date.
+    """How many items ``calendar_items`` holds, counted in the database: per day due (from
+    ``start`` to ``end``, and before ``start`` the days with items overdue on ``today``),
+    per kind and overdue or not. Columns: due_on, kind, overdue, items.
 
-    ``kinds``: any of ``KINDS`` (default all). Owners: the case officer for case reviews, EIA
-    reviews, restriction ends, appeal deadlines and decisions; the SPOC for SPOC reviews;
-    the owner for recommendations. The customer's appeal deadline is never overdue.
-    """
+    A large book has thousands of items a month; the calendar shows these counts and lists
+    the first items only (``calendar_items(limit=...)``)."""
     if end < start:
         raise InvalidInput("end", "The end of the range can't be before its start.")
-    items = due_items(today, kinds)
+    stmt = _counts_statement(_kinds_key(kinds), team_id is not None, owner_id is not None)
+    params = {"today": today, "start": start, "end": end, "team_id": team_id, "owner_id": owner_id}
+    with reading(engine, user, "the calendar") as session:
+        rows = session.execute(stmt, params).all()
+    return frame(
+        [(due_on, kind, bool(late), int(n)) for due_on, kind, late, n in rows],
+        CALENDAR_COUNT_COLUMNS,
+    )
+
+
+def _calendar_select(items: Subquery, today: Day, start: Day) -> Select[Any]:
+    """The calendar's columns and order over ``items``: overdue first, then by date."""
     owner = USER.alias("owner")
     overdue = _overdue(items, today)
-    stmt = (
+    return (
         select(
             items.c.kind,
             items.c.due_on,
@@ -274,12 +410,6 @@ def calendar_items(
             items.c.entity_id,
         )
         .select_from(items.outerjoin(owner, owner.c.id == items.c.owner_id))
-        .where(
-            or_(
-                and_(items.c.due_on >= start, items.c.due_on <= end),
-                and_(items.c.due_on < start, overdue),
-            )
-        )
         .order_by(
             case((overdue, 0), else_=1),
             items.c.due_on,
@@ -288,12 +418,97 @@ def calendar_items(
             items.c.entity_id,
         )
     )
-    if team_id is not None:
-        stmt = stmt.where(items.c.team_id == team_id)
-    if owner_id is not None:
-        stmt = stmt.where(items.c.owner_id == owner_id)
+
+
+@lru_cache(maxsize=128)
+def _first_items_statement(kinds: tuple[str, ...] | None, team: bool, owner: bool) -> Select[Any]:
+    """At most ``limit`` items of each kind overdue by ``today`` (oldest first) and in the
+    period (earliest first): each kind's part reads its due-date index in order and stops.
+    Built once per shape; days, filters and ``limit`` are bound parameters."""
+    today, start, end = _days()
+    limit = bindparam("limit", type_=Integer)
+    firsts: list[Select[Any]] = []
+    for part in _due_parts(today, kinds):
+        items = part.subquery()
+        filters = _calendar_filters(items, team, owner)
+        for window in (
+            and_(items.c.due_on <= end, _overdue(items, today)),
+            and_(items.c.due_on >= start, items.c.due_on <= end),
+        ):
+            first = (
+                select(items)
+                .where(window, *filters)
+                .order_by(items.c.due_on, items.c.case_id, items.c.entity_id)
+                .limit(limit)
+                .subquery()
+            )
+            firsts.append(select(first))
+    return _calendar_select(_union(firsts), today, start)
+
+
+def calendar_items(
+    engine: Engine,
+    *,
+    user: UserContext,
+    start: date,
+    end: date,
+    kinds: Iterable[str] | None = None,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+    today: date,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Items due from ``start`` to ``end`` (inclusive), and before them every item already
+    overdue on ``today`` (``overdue`` True), overdue first then by date.
+
+    ``kinds``: any of ``KINDS`` (default all). Owners: the case officer for case reviews, EIA
+    reviews, restriction ends, appeal deadlines and decisions; the SPOC for SPOC reviews;
+    the owner for recommendations. The customer's appeal deadline is never overdue.
+
+    ``limit``: only the first ``limit`` overdue items and the first ``limit`` items of the
+    period (an overdue item of the period may be both), in the same order;
+    ``calendar_counts`` tells how many there are in all.
+    """
+    if end < start:
+        raise InvalidInput("end", "The end of the range can't be before its start.")
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit", "Show at least one item.")
+    if limit is None:
+        items = due_items(today, kinds)
+        overdue = _overdue(items, today)
+        stmt = _calendar_select(items, today, start).where(
+            or_(
+                and_(items.c.due_on >= start, items.c.due_on <= end),
+                and_(items.c.due_on < start, overdue),
+            ),
+            *([items.c.team_id == team_id] if team_id is not None else []),
+            *([items.c.owner_id == owner_id] if owner_id is not None else []),
+        )
+        params: dict[str, Any] = {}
+    else:
+        stmt = _first_items_statement(_kinds_key(kinds), team_id is not None, owner_id is not None)
+        params = {
+            "today": today,
+            "start": start,
+            "end": end,
+            "team_id": team_id,
+            "owner_id": owner_id,
+            "limit": limit,
+        }
     with reading(engine, user, "the calendar") as session:
-        rows = session.execute(stmt).all()
+        rows = session.execute(stmt, params).all()
+    if limit is not None:  # the first ``limit`` overdue items and the first of the period
+        late = {_key(row) for row in [row for row in rows if row.overdue][:limit]}
+        period = {_key(row) for row in [row for row in rows if row.due_on >= start][:limit]}
+        seen: set[tuple[str, str, int]] = set()
+        kept = []
+        for row in rows:  # an overdue item of the period is in both windows: keep it once
+            key = _key(row)
+            if key in seen or (key not in late and key not in period):
+                continue
+            seen.add(key)
+            kept.append(row)
+        rows = kept
     records = [
         (
             _uid(row.kind, row.entity, row.entity_id),

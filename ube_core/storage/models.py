@@ -95,6 +95,13 @@ class Customer(CustomerBase, CustomerSensitive, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
+    # The equality view's group for ``needs``, set by a database trigger (migration 0007).
+    # Special-category data like ``needs``: never in a public model.
+    needs_group: str = Field(
+        default="No needs recorded",
+        max_length=40,
+        sa_column_kwargs={"server_default": "No needs recorded"},
+    )
 
 
 class CustomerPublic(CustomerBase):
@@ -105,6 +112,8 @@ class Case(SQLModel, table=True):
     __tablename__ = "ube_case"
     __table_args__ = (
         Index("ix_case_open_stage", "closed_on", "stage", "eia_review_due", "team_id"),
+        # The calendar's EIA reviews by date, index-only (migration 0007).
+        Index("ix_case_eia_review", "eia_review_due", "closed_on", "team_id", "case_officer_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -189,6 +198,29 @@ class IncidentPublic(IncidentBase):
     customer_id: int
 
 
+class IncidentDaily(SQLModel, table=True):
+    """Incidents per day, team (0: none), category and channel: the dashboard's counts.
+    Kept exact by database triggers on ``incident`` (migration 0007); never written here."""
+
+    __tablename__ = "incident_daily"
+    day: date = Field(primary_key=True)
+    team_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    category: str = Field(primary_key=True, max_length=40)
+    channel: str = Field(primary_key=True, max_length=20)
+    n: int
+
+
+class IncidentNeedDaily(SQLModel, table=True):
+    """Incidents per day, team (0: none) and the customer's needs group (equality view).
+    Kept exact by database triggers on ``incident`` and ``customer`` (migration 0007)."""
+
+    __tablename__ = "incident_need_daily"
+    day: date = Field(primary_key=True)
+    team_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    needs_group: str = Field(primary_key=True, max_length=40)
+    n: int
+
+
 class InformalStep(SQLModel, table=True):
     __tablename__ = "informal_step"
     id: int | None = Field(default=None, primary_key=True)
@@ -202,6 +234,7 @@ class InformalStep(SQLModel, table=True):
 class Eia(SQLModel, table=True):
     """Equality impact assessment (§2, Appendix 5)."""
 
+    __table_args__ = (Index("ix_eia_case_assessed", "case_id", "assessed_on"),)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="case_event.id")
     case_id: int = Field(foreign_key="ube_case.id", index=True)
@@ -242,6 +275,11 @@ class Restriction(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_restriction_status_review", "ended_on", "end_on", "case_review_due"),
+        # The calendar's appeal deadlines: by date, and "the latest restriction on the case"
+        # (migration 0007).
+        Index("ix_restriction_appeal_deadline", "appeal_deadline", "case_id", "number"),
+        Index("ix_restriction_case_number", "case_id", "number"),
+        Index("ix_restriction_spoc_review", "ended_on", "spoc_review_due", "end_on", "start_on"),
         Index("ix_restriction_team", "team_id"),
         # Covering indexes for large books (migration 0005).
         Index("ix_restriction_open_review", "ended_on", "case_review_due", "end_on", "customer_id"),
@@ -345,6 +383,7 @@ class AppealRequest(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("kind IN ('appeal','reconsideration')", name="ck_appeal_kind"),
         Index("ix_appeal_pending", "decided_on", "decision_due"),
+        Index("ix_appeal_restriction_kind", "restriction_id", "kind"),
     )
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="case_event.id")
@@ -380,7 +419,11 @@ class SpocReview(SQLModel, table=True):
     """Quarterly check of a SPOC's correspondence and decisions (§6)."""
 
     __tablename__ = "spoc_review"
-    __table_args__ = (Index("ix_spoc_review_quarter", "quarter", "restriction_id"),)
+    __table_args__ = (
+        Index("ix_spoc_review_quarter", "quarter", "restriction_id"),
+        # The latest review of each restriction (migration 0006).
+        Index("ix_spoc_review_restriction_on", "restriction_id", "reviewed_on"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="case_event.id")
     case_id: int = Field(foreign_key="ube_case.id", index=True)
