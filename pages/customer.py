@@ -37,6 +37,7 @@ except ImportError:  # letters arrive with their own module
 engine = runtime.engine()
 today = runtime.today()
 NEEDS_FRESH = timedelta(minutes=10)
+SECTION_KEY = "customer_section"
 
 st.title("Customer and case")
 show_flash()
@@ -85,7 +86,10 @@ if case_role:
     tabs.append("Needs and support")
 if letters_panel is not None and view.case_id is not None and (case_role or is_manager):
     tabs.append("Letters")
-panels = dict(zip(tabs, st.tabs(tabs), strict=True))
+# Keyed and stateful: the section chosen stays open across the rerun that follows a save.
+if st.session_state.get(SECTION_KEY) not in tabs:
+    st.session_state.pop(SECTION_KEY, None)
+panels = dict(zip(tabs, st.tabs(tabs, key=SECTION_KEY, on_change="rerun"), strict=True))
 
 # Special-category data: read (and so audited) when this customer is opened, and again at
 # most every ten minutes while they stay open, not on every click.

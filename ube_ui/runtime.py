@@ -14,6 +14,10 @@ from ube_core.config import DATA_DIR, TIMEZONE, database_url
 from ube_core.storage.db import make_engine, migrate
 
 LONDON = ZoneInfo(TIMEZONE)
+DATABASE_DOWN = (
+    "The database can't be reached just now. Your last change may not have been saved; "
+    "try again in a minute."
+)
 MIN_KEY_BYTES = 32
 
 
@@ -79,3 +83,13 @@ def cookie_key() -> str:
 def clear_reads() -> None:
     """After any write: cached reads are stale."""
     st.cache_data.clear()
+
+
+def drop_connections() -> None:
+    """After the database could not be reached: close every pooled connection, so that the
+    next run connects afresh (PostgreSQL restarted, network back)."""
+    try:
+        cached = engine()
+    except Exception:  # still unreachable: nothing pooled to drop
+        return
+    cached.dispose()

@@ -35,16 +35,6 @@ from tests.conftest import skip_or_fail
 
 from .server import ARTIFACTS, AppServer
 
-# Written but not yet green in one full run: journeys, accessibility (axe-core needs npm in
-# CI), the 20-writer soak and the fault tests. Not collected until they are.
-collect_ignore = [
-    "test_journeys.py",
-    "test_journey_accounts.py",
-    "test_accessibility.py",
-    "test_concurrency.py",
-    "test_faults.py",
-]
-
 CHROMIUM = Path(os.environ.get("UBE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",

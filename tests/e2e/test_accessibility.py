@@ -2,7 +2,8 @@
 dashboard's charts have text alternatives; signing in and moving between pages work from the
 keyboard alone.
 
-axe runs the WCAG 2.0/2.1 A and AA rules. No serious or critical violation is allowed.
+axe runs the WCAG 2.0/2.1 A and AA rules; a screenshot of every page visited is kept in
+artifacts/e2e/page-<role>-<page>.png. No serious or critical violation is allowed.
 ``STREAMLIT_INTERNAL`` lists the only exclusions: markup that Streamlit itself draws and our
 pages cannot change, each with the rule and the reason.
 """
@@ -23,7 +24,7 @@ from ube_core.demo import DEMO_PASSWORD
 
 from .conftest import NewContext, Serve, copy_db
 from .server import ARTIFACTS, AppServer
-from .ui import WAIT_MS, find_customer, go_to, main, open_app, settle, sign_in
+from .ui import WAIT_MS, find_customer, go_to, main, open_app, settle, shot, sign_in
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -39,21 +40,6 @@ STREAMLIT_INTERNAL: dict[tuple[str, str], str] = {
         "the same sidebar: a section's <li> items sit in a wrapper <div>, not directly in <ul>"
     ),
 }
-
-# Violations seen on every page that the project can fix outside the pages (in the theme);
-# reported by name so that the run says exactly what is left.
-KNOWN: dict[tuple[str, str], str] = {
-    ("color-contrast", '[data-testid="stCaptionContainer"]'): (
-        "st.caption text in Streamlit's default theme is below 4.5:1 on white; set a darker "
-        "theme text colour in .streamlit/config.toml ([theme] textColor) so that faded text "
-        "passes"
-    ),
-    ("color-contrast", '[data-testid="stWidgetLabel"]'): (
-        "a widget label drawn in Streamlit's faded text colour (Review calendar); the same "
-        "theme fix applies"
-    ),
-}
-
 
 ADMIN_PAGES = ["My work", "Users", "Audit log", "Letter templates"]
 CASE_PAGES = [
@@ -122,9 +108,9 @@ def _inside(page: Page, target: list[Any], container: str) -> bool:
     return inside
 
 
-def check(page: Page, name: str, axe_source: str, findings: dict[str, Any]) -> list[str]:
-    """Run axe; fail on a serious or critical violation that is neither Streamlit's own
-    (``STREAMLIT_INTERNAL``) nor ``KNOWN``; return the known ones that showed."""
+def check(page: Page, name: str, axe_source: str, findings: dict[str, Any]) -> None:
+    """Run axe; fail on a serious or critical violation that is not Streamlit's own
+    (``STREAMLIT_INTERNAL``)."""
     violations = run_axe(page, axe_source)
     findings[name] = [
         {
@@ -135,7 +121,7 @@ def check(page: Page, name: str, axe_source: str, findings: dict[str, Any]) -> l
         }
         for v in violations
     ]
-    blocking, known = [], []
+    blocking = []
     for v in violations:
         if v["impact"] not in BLOCKING:
             continue
@@ -146,29 +132,15 @@ def check(page: Page, name: str, axe_source: str, findings: dict[str, Any]) -> l
             ):
                 continue
             where = " ".join(str(t) for t in target)
-            hit = [
-                reason
-                for (rule, box), reason in KNOWN.items()
-                if rule == v["id"] and _inside(page, target, box)
-            ]
-            if hit:
-                known.append(f"{name}: {v['id']} at {where} — {hit[0]}")
-            else:
-                blocking.append(f"{v['id']} ({v['impact']}): {where} — {v['help']}")
+            blocking.append(f"{v['id']} ({v['impact']}): {where} — {v['help']}")
     assert not blocking, f"{name}: " + "; ".join(blocking)
-    return known
-
-
-def known_only(known: list[str]) -> None:
-    if known:
-        pytest.xfail("; ".join(sorted(set(known))[:3]))
 
 
 def test_sign_in_page(
     server: AppServer, new_context: NewContext, axe_source: str, findings: dict[str, Any]
 ) -> None:
     page = open_app(new_context(), server)
-    known_only(check(page, "sign-in", axe_source, findings))
+    check(page, "sign-in", axe_source, findings)
 
 
 def test_setup_page(
@@ -181,7 +153,7 @@ def test_setup_page(
     empty = serve("a11y-setup", f"sqlite:///{tmp_path / 'ube.db'}")
     page = open_app(new_context(), empty)
     expect(main(page).get_by_text("Welcome to UBE")).to_be_visible(timeout=WAIT_MS)
-    known_only(check(page, "setup", axe_source, findings))
+    check(page, "setup", axe_source, findings)
 
 
 @pytest.mark.parametrize(
@@ -200,17 +172,18 @@ def test_every_page_as_each_role(
     demo_ref = first_ref(demo_db)
     page = open_app(new_context(), server)
     sign_in(page, demo_staff[role], DEMO_PASSWORD)
-    failures, known = [], []
+    failures = []
     for title in pages:
         go_to(page, title)
         if title in ("Customer & case", "Contact screening"):
             find_customer(page, demo_ref)
         try:
-            known += check(page, f"{role}: {title}", axe_source, findings)
+            check(page, f"{role}: {title}", axe_source, findings)
         except AssertionError as error:
             failures.append(str(error))
+        # Every page as this role sees it, kept with the run's artifacts.
+        shot(page, f"page-{role}-" + "".join(c if c.isalnum() else "-" for c in title.lower()))
     assert not failures, "\n".join(failures)
-    known_only(known)
 
 
 def test_dashboard_charts_have_text_alternatives(

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from ube_ui.signin import WRONG
+from ube_ui.signin import SIGNED_OUT, WRONG
 
 from .conftest import NewContext, Serve
 from .server import AppServer
@@ -240,18 +240,53 @@ def test_an_officer_cannot_open_a_case_manager_page_by_its_url(
         assert_no_trace(page)
 
 
+def test_a_link_opened_in_a_new_tab_keeps_its_page_through_the_cookie_sign_in(
+    server: AppServer, new_context: NewContext, engine: Engine
+) -> None:
+    with engine.connect() as conn:
+        customer_id, ref = conn.execute(
+            text("SELECT id, tenancy_ref FROM customer ORDER BY id LIMIT 1")
+        ).one()
+    context = new_context()
+    page = open_app(context, server)
+    sign_in(page, COLLEAGUES["Case manager"][0], PASSWORD)
+    # A new tab is a new session, signed in from the cookie: the link's page and customer
+    # are kept, not swapped for the home page.
+    tab = open_app(context, server, f"/customer?customer={customer_id}")
+    expect(main(tab).get_by_role("heading", name="Customer and case")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    expect(main(tab).get_by_text(f"Tenancy {ref}")).to_be_visible(timeout=WAIT_MS)
+    assert tab.url.split("?")[0].endswith("/customer"), tab.url
+    assert f"customer={customer_id}" in tab.url, tab.url
+    assert_no_trace(tab)
+
+
 def test_sign_out_ends_the_session(server: AppServer, new_context: NewContext) -> None:
     context = new_context()
     page = open_app(context, server)
     sign_in(page, COLLEAGUES["Case manager"][0], PASSWORD)
+    kept = [c for c in context.cookies() if c["name"] == "ube_auth" and c["value"]]
+    assert kept, "no sign-in cookie was set"
     sign_out(page)
     assert sign_in_form_visible(page)
+    expect(main(page).get_by_text(SIGNED_OUT)).to_be_visible()
+    shot(page, "signed-out")
     # Neither a reload nor a page URL brings the session back: the cookie is gone.
     page.reload()
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=WAIT_MS)
     settle(page)
     assert sign_in_form_visible(page)
+    assert page.get_by_role("button", name="Sign out").count() == 0
     goto(page, server, "/customer")
-    assert sign_in_form_visible(page)
+    assert "Sign in to UBE" in main(page).inner_text()
     assert page.get_by_role("button", name="Sign out").count() == 0
     assert "ube_auth" not in {c["name"] for c in context.cookies() if c["value"]}
+    # A copy of the cookie taken before signing out no longer signs anyone in either: the
+    # server refuses cookies issued before the user's last sign-out.
+    other = new_context()
+    other.add_cookies(kept)  # type: ignore[arg-type]
+    stolen = open_app(other, server, "/customer")
+    assert "Sign in to UBE" in main(stolen).inner_text()
+    assert stolen.get_by_role("button", name="Sign out").count() == 0
+    assert_no_trace(stolen)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ube_core.storage.db import unit_of_work
-from ube_core.storage.models import AppUser
+from ube_core.storage.models import AppUser, AuditEvent
 
 from .context import UserContext, audit
 from .users import context_for, hash_password, roles_of
@@ -104,3 +104,25 @@ def record_logout(engine: Engine, *, user: UserContext, reason: str = "signed ou
         audit(
             session, user, "logout", entity="app_user", entity_id=user.id, detail={"reason": reason}
         )
+
+
+def signed_out_since(engine: Engine, *, username: str, since: datetime) -> bool:
+    """Whether ``username`` signed out (or was signed out) at or after ``since``.
+
+    A sign-in cookie issued before the user's last sign-out is no longer honoured: signing
+    out ends every session that a cookie could bring back, whatever the browser kept.
+    """
+    with Session(engine) as session:
+        user = session.exec(select(AppUser).where(AppUser.username == username)).first()
+        if user is None or user.id is None:
+            return False
+        found = session.exec(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.user_id == user.id,
+                AuditEvent.action == "logout",
+                AuditEvent.at >= since,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
