@@ -98,7 +98,8 @@ def _bump_need(row: str, sign: str) -> str:
 
 
 def _move_need(group: str, sign: str) -> str:
-    """Add (or take away) all of the customer's incidents to (from) ``group``."""
+    """Add (or take away) all of the customer's incidents to (from) ``group`` (read through
+    ``ix_incident_customer_on``, which the demo loader keeps while it loads)."""
     return (
         "INSERT INTO incident_need_daily (day, team_key, needs_group, n) "
         f"SELECT occurred_on, coalesce(team_id, 0), {group}, {sign}count(*) FROM incident "
@@ -121,9 +122,12 @@ def _sqlite_triggers() -> list[str]:
         f"CREATE TRIGGER customer_needs_group_ins AFTER INSERT ON customer BEGIN {set_group} END",
         "CREATE TRIGGER customer_needs_group_upd AFTER UPDATE OF needs ON customer "
         f"BEGIN {set_group} END",
+        # A new customer (no incidents yet) has nothing to move.
         "CREATE TRIGGER customer_needs_group_move AFTER UPDATE OF needs_group ON customer "
-        "WHEN OLD.needs_group IS NOT NEW.needs_group BEGIN "
-        f"{_move_need('OLD.needs_group', '-')}; {_move_need('NEW.needs_group', '')}; END",
+        "WHEN OLD.needs_group IS NOT NEW.needs_group "
+        "AND EXISTS (SELECT 1 FROM incident WHERE customer_id = NEW.id) BEGIN "
+        f"{_move_need('OLD.needs_group', '-')}; "
+        f"{_move_need('NEW.needs_group', '')}; END",
         "CREATE TRIGGER incident_rollup_ins AFTER INSERT ON incident BEGIN "
         f"{_bump_daily('NEW', '+')}; {_bump_need('NEW', '+')}; END",
         "CREATE TRIGGER incident_rollup_del AFTER DELETE ON incident BEGIN "
@@ -141,8 +145,8 @@ def _postgres_triggers() -> list[str]:
         "CREATE TRIGGER customer_needs_group BEFORE INSERT OR UPDATE OF needs ON customer "
         "FOR EACH ROW EXECUTE FUNCTION customer_needs_group()",
         "CREATE FUNCTION customer_needs_group_move() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"{_move_need('OLD.needs_group', '-')}; {_move_need('NEW.needs_group', '')}; "
-        "RETURN NULL; END $$",
+        f"{_move_need('OLD.needs_group', '-')}; "
+        f"{_move_need('NEW.needs_group', '')}; RETURN NULL; END $$",
         "CREATE TRIGGER customer_needs_group_move AFTER UPDATE ON customer FOR EACH ROW "
         "WHEN (OLD.needs_group IS DISTINCT FROM NEW.needs_group) "
         "EXECUTE FUNCTION customer_needs_group_move()",
