@@ -174,7 +174,7 @@ def _case_items(
     )
 
 
-def due_items(today: date, kinds: Iterable[str] | None = None) -> Subquery:
+def due_items(today: Day, kinds: Iterable[str] | None = None) -> Subquery:
     """Every pending dated item on ``today`` (all dates; callers filter), as a subquery:
     kind, due_on, case_id, restriction_id, customer_name, title, owner_id, entity, entity_id,
     team_id, case_officer_id, spoc_user_id, spoc_manager_id."""
@@ -391,7 +391,7 @@ def calendar_counts(
     )
 
 
-def _calendar_select(items: Subquery, today: Day, start: Day) -> Select[Any]:
+def _calendar_select(items: Subquery, today: Day) -> Select[Any]:
     """The calendar's columns and order over ``items``: overdue first, then by date."""
     owner = USER.alias("owner")
     overdue = _overdue(items, today)
@@ -443,7 +443,22 @@ def _first_items_statement(kinds: tuple[str, ...] | None, team: bool, owner: boo
                 .subquery()
             )
             firsts.append(select(first))
-    return _calendar_select(_union(firsts), today, start)
+    return _calendar_select(_union(firsts), today)
+
+
+@lru_cache(maxsize=128)
+def _all_items_statement(kinds: tuple[str, ...] | None, team: bool, owner: bool) -> Select[Any]:
+    """Every item due from ``start`` to ``end`` and every one overdue before ``start``.
+    Built once per shape; days and filters are bound parameters."""
+    today, start, end = _days()
+    items = due_items(today, kinds)
+    return _calendar_select(items, today).where(
+        or_(
+            and_(items.c.due_on >= start, items.c.due_on <= end),
+            and_(items.c.due_on < start, _overdue(items, today)),
+        ),
+        *_calendar_filters(items, team, owner),
+    )
 
 
 def calendar_items(
@@ -473,42 +488,26 @@ def calendar_items(
         raise InvalidInput("end", "The end of the range can't be before its start.")
     if limit is not None and limit < 1:
         raise InvalidInput("limit", "Show at least one item.")
+    shape = (_kinds_key(kinds), team_id is not None, owner_id is not None)
+    params: dict[str, Any] = {
+        "today": today,
+        "start": start,
+        "end": end,
+        "team_id": team_id,
+        "owner_id": owner_id,
+    }
     if limit is None:
-        items = due_items(today, kinds)
-        overdue = _overdue(items, today)
-        stmt = _calendar_select(items, today, start).where(
-            or_(
-                and_(items.c.due_on >= start, items.c.due_on <= end),
-                and_(items.c.due_on < start, overdue),
-            ),
-            *([items.c.team_id == team_id] if team_id is not None else []),
-            *([items.c.owner_id == owner_id] if owner_id is not None else []),
-        )
-        params: dict[str, Any] = {}
+        stmt = _all_items_statement(*shape)
     else:
-        stmt = _first_items_statement(_kinds_key(kinds), team_id is not None, owner_id is not None)
-        params = {
-            "today": today,
-            "start": start,
-            "end": end,
-            "team_id": team_id,
-            "owner_id": owner_id,
-            "limit": limit,
-        }
+        stmt = _first_items_statement(*shape)
+        params["limit"] = limit
     with reading(engine, user, "the calendar") as session:
         rows = session.execute(stmt, params).all()
     if limit is not None:  # the first ``limit`` overdue items and the first of the period
-        late = {_key(row) for row in [row for row in rows if row.overdue][:limit]}
-        period = {_key(row) for row in [row for row in rows if row.due_on >= start][:limit]}
-        seen: set[tuple[str, str, int]] = set()
-        kept = []
-        for row in rows:  # an overdue item of the period is in both windows: keep it once
-            key = _key(row)
-            if key in seen or (key not in late and key not in period):
-                continue
-            seen.add(key)
-            kept.append(row)
-        rows = kept
+        wanted = {_key(row) for row in [row for row in rows if row.overdue][:limit]}
+        wanted |= {_key(row) for row in [row for row in rows if row.due_on >= start][:limit]}
+        # An overdue item of the period comes from both windows: kept once, in order.
+        rows = list({_key(row): row for row in rows if _key(row) in wanted}.values())
     records = [
         (
             _uid(row.kind, row.entity, row.entity_id),
